@@ -9,6 +9,7 @@ import click
 
 from absa_pipeline import __version__
 from absa_pipeline.compile import compile_command
+from absa_pipeline.publish.cli import upload_and_schedule
 from absa_pipeline.run_local import run_local_command
 
 
@@ -20,6 +21,7 @@ def cli() -> None:
 
 cli.add_command(compile_command)
 cli.add_command(run_local_command)
+cli.add_command(upload_and_schedule)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

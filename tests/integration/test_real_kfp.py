@@ -1,0 +1,51 @@
+"""Opt-in: upload-and-schedule against a real KFP (runs only when KFP_HOST is set).
+
+    kind create cluster
+    KFP=github.com/kubeflow/pipelines/manifests/kustomize
+    kubectl apply -k "$KFP/cluster-scoped-resources?ref=2.5.0"
+    kubectl wait --for condition=established --timeout=60s crd/applications.app.k8s.io
+    kubectl apply -k "$KFP/env/platform-agnostic?ref=2.5.0"
+    kubectl -n kubeflow port-forward svc/ml-pipeline 8888:8888 &
+    KFP_HOST=http://localhost:8888 python -m pytest -m integration tests/integration
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from absa_pipeline.publish.cli import upload_and_schedule
+from absa_pipeline.publish.kfp_api import KfpApi
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(not os.environ.get("KFP_HOST"), reason="needs a real KFP: set KFP_HOST"),
+]
+PACKAGE = Path(__file__).resolve().parents[2] / "compiled" / "absa_pipeline.yaml"
+
+
+def test_publish_is_idempotent_on_a_real_server() -> None:
+    suffix = uuid.uuid4().hex[:8]
+    args = ["--package", str(PACKAGE), "--experiment", f"absa-it-{suffix}",
+            "--recurring-run-name", f"absa-it-{suffix}", "--disabled", "--cron", "0 3 * * *",
+            "--timezone", "Asia/Seoul", "--output", "json"]
+    first = CliRunner().invoke(upload_and_schedule, args)
+    assert first.exit_code == 0, first.output
+    report = json.loads(first.stdout)
+    api = KfpApi(os.environ["KFP_HOST"].rstrip("/"), os.environ.get("KFP_TOKEN"),
+                 os.environ.get("KFP_NAMESPACE"), None)
+    try:
+        assert report["kfp_cron"] == "0 0 18 * * *"
+        again = CliRunner().invoke(upload_and_schedule, args)
+        assert again.exit_code == 0, again.output
+        assert json.loads(again.stdout)["changed"] is False
+        (live,) = api.list_recurring_runs(report["experiment_id"], f"absa-it-{suffix}")
+        assert live.spec.cron == "0 0 18 * * *" and live.spec.enabled is False
+    finally:
+        for run in api.list_recurring_runs(report["experiment_id"], f"absa-it-{suffix}"):
+            api.delete(run.recurring_run_id)
