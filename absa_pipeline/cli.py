@@ -11,6 +11,8 @@ from absa_pipeline import __version__
 from absa_pipeline.compile import compile_command
 from absa_pipeline.publish.cli import upload_and_schedule
 from absa_pipeline.run_local import run_local_command
+from absa_pipeline.schedulers.cli import cron_workflow_command, cronjob_command
+from absa_pipeline.serving.cli import serve_local_command
 
 
 @click.group()
@@ -22,6 +24,9 @@ def cli() -> None:
 cli.add_command(compile_command)
 cli.add_command(run_local_command)
 cli.add_command(upload_and_schedule)
+cli.add_command(cronjob_command)
+cli.add_command(cron_workflow_command)
+cli.add_command(serve_local_command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

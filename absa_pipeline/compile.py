@@ -2,12 +2,15 @@
 
 ``--check`` compares with the file on disk (ignoring only kfp's version noise,
 see :func:`normalize_version_noise`) and exits 1 with a short diff when it is
-stale.
+stale. ``--kubernetes-manifest`` also writes (or checks) ``<output stem>.k8s.yaml``:
+KFP's Kubernetes-native ``Pipeline`` and ``PipelineVersion`` resources, for
+``kubectl apply`` and GitOps.
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 import sys
 import tempfile
@@ -21,7 +24,7 @@ from absa_pipeline.manifests import check_image_reference
 
 DEFAULT_OUTPUT = Path("compiled") / "absa_pipeline.yaml"
 _VERSION_NOISE = (
-    (re.compile(r"^sdkVersion: kfp-\S+$", re.M), "sdkVersion: kfp-<version>"),
+    (re.compile(r"^( *)sdkVersion: kfp-\S+$", re.M), r"\1sdkVersion: kfp-<version>"),
     (re.compile(r"'kfp==[^']+'"), "'kfp==<version>'"),
 )
 
@@ -62,6 +65,53 @@ def render_pipeline_yaml(deployer_image: str = DEFAULT_DEPLOYER_IMAGE) -> str:
         return target.read_text(encoding="utf-8")
 
 
+def kubernetes_manifest_path(output: Path) -> Path:
+    """Returns where ``--kubernetes-manifest`` writes, beside ``output``.
+
+    Args:
+        output: The compiled package, e.g. ``compiled/absa_pipeline.yaml``.
+
+    Returns:
+        E.g. ``compiled/absa_pipeline.k8s.yaml``.
+    """
+    return output.with_name(f"{output.stem}.k8s.yaml")
+
+
+def render_kubernetes_manifest(deployer_image: str = DEFAULT_DEPLOYER_IMAGE) -> str:
+    """Compiles the pipeline to KFP's Kubernetes-native resources (KFP >= 2.14).
+
+    A ``Pipeline`` and a ``PipelineVersion`` (``pipelines.kubeflow.org/v2beta1``), no
+    namespace (give it to ``kubectl apply -n``). A PipelineVersion's spec is immutable, so
+    its name carries the first 12 hex digits of the SHA-256 of the compiled package
+    (kfp's version noise blanked out): a changed pipeline is a new version, an unchanged
+    one applies as a no-op.
+
+    Args:
+        deployer_image: Image of the deploy step.
+
+    Returns:
+        The YAML stream; the same inputs give the same bytes.
+    """
+    from kfp import compiler
+
+    from absa_pipeline.pipeline import PIPELINE_DISPLAY_NAME, PIPELINE_NAME, build_pipeline
+
+    package = normalize_version_noise(render_pipeline_yaml(deployer_image))
+    digest = hashlib.sha256(package.encode("utf-8")).hexdigest()[:12]
+    options = compiler.KubernetesManifestOptions(
+        pipeline_name=PIPELINE_NAME,
+        pipeline_display_name=PIPELINE_DISPLAY_NAME,
+        pipeline_version_name=f"{PIPELINE_NAME}-{digest}",
+        include_pipeline_manifest=True,
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / "pipeline.k8s.yaml"
+        compiler.Compiler().compile(build_pipeline(deployer_image), str(target),
+                                    kubernetes_manifest_options=options,
+                                    kubernetes_manifest_format=True)
+        return target.read_text(encoding="utf-8")
+
+
 def stale_diff(expected: str, actual: str, path: str, max_lines: int = 40) -> str:
     """Returns a short unified diff between the file on disk and a fresh compile.
 
@@ -83,6 +133,23 @@ def stale_diff(expected: str, actual: str, path: str, max_lines: int = 40) -> st
     return "".join(lines)
 
 
+def _write_or_check(path: Path, text: str, check: bool, command: str) -> None:
+    if check:
+        try:
+            on_disk = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise click.ClickException(f"{path} does not exist; run: {command}") from None
+        diff = stale_diff(text, on_disk, str(path))
+        if diff:
+            click.echo(diff, err=True)
+            raise click.ClickException(f"{path} is stale; regenerate it with: {command}")
+        click.echo(f"{path} is up to date")
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {path}")
+
+
 @click.command("compile")
 @click.option("--output", "output", type=click.Path(dir_okay=False, path_type=Path),
               default=DEFAULT_OUTPUT, show_default=True, help="Where to write the YAML.")
@@ -90,29 +157,22 @@ def stale_diff(expected: str, actual: str, path: str, max_lines: int = 40) -> st
               help="Do not write; exit 1 with a diff when the file on disk is stale.")
 @click.option("--deployer-image", default=DEFAULT_DEPLOYER_IMAGE, show_default=True,
               help="Image of the deploy step (python3 + pinned kubectl).")
-def compile_command(output: Path, check: bool, deployer_image: str) -> None:
+@click.option("--kubernetes-manifest", is_flag=True,
+              help="Also write (or with --check, check) <output stem>.k8s.yaml: KFP's "
+                   "Kubernetes-native Pipeline and PipelineVersion resources.")
+def compile_command(output: Path, check: bool, deployer_image: str,
+                    kubernetes_manifest: bool) -> None:
     """Compile the ABSA pipeline to a KFP v2 YAML package."""
     try:
         check_image_reference(deployer_image, "--deployer-image")
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--deployer-image") from None
-    text = render_pipeline_yaml(deployer_image)
-    if check:
-        try:
-            on_disk = output.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise click.ClickException(
-                f"{output} does not exist; run: python -m absa_pipeline.compile") from None
-        diff = stale_diff(text, on_disk, str(output))
-        if diff:
-            click.echo(diff, err=True)
-            raise click.ClickException(
-                f"{output} is stale; regenerate it with: python -m absa_pipeline.compile")
-        click.echo(f"{output} is up to date")
-        return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
-    click.echo(f"wrote {output}")
+    _write_or_check(output, render_pipeline_yaml(deployer_image), check,
+                    "python -m absa_pipeline.compile")
+    if kubernetes_manifest:
+        _write_or_check(kubernetes_manifest_path(output),
+                        render_kubernetes_manifest(deployer_image), check,
+                        "python -m absa_pipeline.compile --kubernetes-manifest")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -11,8 +11,12 @@ from __future__ import annotations
 #: Base image of build_model and test_model (official Python image, version-pinned).
 PYTHON_IMAGE = "python:3.11.13-slim-bookworm"
 
-#: What build_model installs at start: scikit-learn and its whole closure, exact.
+#: What build_model installs at start: scikit-learn and its whole closure, and the package
+#: that ships the VADER lexicon, exact; ``--no-deps`` because the closure is complete (the
+#: lexicon package's ``requests`` dependency serves only its demo).
 TRAIN_PACKAGES = [
+    "--no-deps",
+    "vaderSentiment==3.3.2",
     "numpy==2.4.6",
     "scipy==1.17.1",
     "scikit-learn==1.9.1",

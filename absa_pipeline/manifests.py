@@ -37,6 +37,27 @@ def check_image_reference(image: str, field: str = "image") -> None:
                          "so a rollout runs a known image")
 
 
+def check_dns1123_label(value: str, field: str) -> None:
+    """Checks that a name is a DNS-1123 label (namespaces, most object names).
+
+    Args:
+        value: The name.
+        field: The parameter's name, for the message.
+
+    Raises:
+        ValueError: Not a string, longer than 63 characters, or not lowercase
+            alphanumerics and '-' starting and ending with an alphanumeric.
+    """
+    import re
+
+    label = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+    if not isinstance(value, str) or len(value) > 63 or not label.fullmatch(value):
+        raise ValueError(
+            f"{field} {value!r} is not a DNS-1123 label: at most 63 characters, "
+            "lowercase letters, digits and '-', starting and ending with a letter or digit"
+        )
+
+
 def validate_deploy_params(namespace: str, deployment_name: str, serving_image: str,
                            replicas: int, rollout_timeout_s: int, deploy_mode: str) -> None:
     """Checks the deploy parameters before anything talks to a cluster.
@@ -52,15 +73,8 @@ def validate_deploy_params(namespace: str, deployment_name: str, serving_image: 
     Raises:
         ValueError: A parameter is invalid; the message names the field.
     """
-    import re
-
-    label = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
     for field, value in (("namespace", namespace), ("deployment_name", deployment_name)):
-        if not isinstance(value, str) or len(value) > 63 or not label.fullmatch(value):
-            raise ValueError(
-                f"{field} {value!r} is not a DNS-1123 label: at most 63 characters, "
-                "lowercase letters, digits and '-', starting and ending with a letter or digit"
-            )
+        check_dns1123_label(value, field)
     check_image_reference(serving_image, "serving_image")
     if isinstance(replicas, bool) or not isinstance(replicas, int) or replicas < 1:
         raise ValueError(f"replicas must be an integer >= 1, got {replicas!r}")
@@ -71,12 +85,50 @@ def validate_deploy_params(namespace: str, deployment_name: str, serving_image: 
         raise ValueError(f"deploy_mode {deploy_mode!r} is not one of apply, server-dry-run, render")
 
 
+def storage_uri(model_uri: str) -> str:
+    """Maps a KFP artifact URI to the URI KServe's storage initializer downloads.
+
+    KFP writes artifacts to its MinIO as ``minio://bucket/key``, a scheme the
+    storage initializer does not know; MinIO speaks S3, so it becomes
+    ``s3://bucket/key`` (the endpoint and credentials come from the init
+    container's env). ``s3://``, ``gs://``, ``http(s)://`` and local paths
+    are returned unchanged.
+
+    Args:
+        model_uri: The model artifact's URI (``model.uri``, env ``MODEL_URI``).
+
+    Returns:
+        The source URI for the storage initializer.
+
+    Raises:
+        ValueError: Empty, or a ``minio://`` URI without a bucket or key.
+    """
+    if not isinstance(model_uri, str) or not model_uri.strip():
+        raise ValueError(f"model URI {model_uri!r} is empty; expected e.g. "
+                         "minio://mlpipeline/v2/artifacts/.../model")
+    scheme, sep, rest = model_uri.partition("://")
+    if sep and scheme.lower() == "minio":
+        bucket, _, key = rest.partition("/")
+        if not bucket or not key.strip("/"):
+            raise ValueError(f"model URI {model_uri!r} names no bucket and object key; "
+                             "expected minio://bucket/key")
+        return f"s3://{bucket}/{key}"
+    return model_uri
+
+
 def render_manifests(deployment_name: str, namespace: str, serving_image: str,
                      replicas: int) -> list[dict[str, Any]]:
     """Renders the built-in Deployment and Service of the model server.
 
     The result carries no model yet: :func:`stamp_manifests` adds the model
-    URI, version and run metadata.
+    URI, version and run metadata. The model reaches the pod through the init
+    container ``storage-initializer`` (KServe's storage initializer, pinned):
+    it downloads ``$(STORAGE_URI)`` (stamped: :func:`storage_uri` of the
+    model URI) into the ``models`` emptyDir, which the server mounts
+    read-only at ``/models``. Its env points at KFP standalone's MinIO
+    (``minio-service.kubeflow:9000``, plain HTTP) with the credentials of the
+    Secret ``mlpipeline-minio-artifact`` (keys ``accesskey``/``secretkey``),
+    which must exist in ``namespace``.
 
     Args:
         deployment_name: Name of the Deployment and the Service.
@@ -103,6 +155,28 @@ def render_manifests(deployment_name: str, namespace: str, serving_image: str,
                 "metadata": {"labels": dict(selector)},
                 "spec": {
                     "automountServiceAccountToken": False,
+                    "initContainers": [{
+                        "name": "storage-initializer",
+                        "image": "kserve/storage-initializer:v0.15.2",
+                        "args": ["$(STORAGE_URI)", "/models"],
+                        "env": [
+                            {"name": "AWS_ENDPOINT_URL",
+                             "value": "http://minio-service.kubeflow:9000"},
+                            {"name": "S3_ENDPOINT", "value": "minio-service.kubeflow:9000"},
+                            {"name": "S3_USE_HTTPS", "value": "0"},
+                            {"name": "S3_VERIFY_SSL", "value": "0"},
+                            {"name": "AWS_DEFAULT_REGION", "value": "us-east-1"},
+                            {"name": "AWS_ACCESS_KEY_ID", "valueFrom": {"secretKeyRef": {
+                                "name": "mlpipeline-minio-artifact", "key": "accesskey"}}},
+                            {"name": "AWS_SECRET_ACCESS_KEY", "valueFrom": {"secretKeyRef": {
+                                "name": "mlpipeline-minio-artifact", "key": "secretkey"}}},
+                        ],
+                        "resources": {
+                            "requests": {"cpu": "100m", "memory": "100Mi"},
+                            "limits": {"cpu": "1", "memory": "1Gi"}},
+                        "volumeMounts": [{"name": "models", "mountPath": "/models"},
+                                         {"name": "tmp", "mountPath": "/tmp"}],  # noqa: S108
+                    }],
                     "containers": [{
                         "name": "model-server",
                         "image": serving_image,
@@ -120,9 +194,12 @@ def render_manifests(deployment_name: str, namespace: str, serving_image: str,
                         "resources": {
                             "requests": {"cpu": "100m", "memory": "256Mi"},
                             "limits": {"cpu": "1", "memory": "512Mi"}},
-                        "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],  # noqa: S108
+                        "volumeMounts": [
+                            {"name": "models", "mountPath": "/models", "readOnly": True},
+                            {"name": "tmp", "mountPath": "/tmp"}],  # noqa: S108
                     }],
-                    "volumes": [{"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}}],
+                    "volumes": [{"name": "models", "emptyDir": {"sizeLimit": "1Gi"}},
+                                {"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}}],
                 },
             },
         },
@@ -147,8 +224,11 @@ def stamp_manifests(docs: list[dict[str, Any]], deployment_name: str, namespace:
     Every object gets the namespace and the ``app.kubernetes.io`` labels. The
     one Deployment gets the name, replicas, the image of its first container,
     env ``MODEL_URI``, the model version label, the run annotations, the Pod
-    Security *restricted* security context (enforced), and resources and
-    probes where the template has none.
+    Security *restricted* security context (enforced, init containers
+    included), and resources and probes where the template has none. An init
+    container named ``storage-initializer`` gets env ``STORAGE_URI``, the
+    model URI mapped by :func:`storage_uri` (``minio://`` -> ``s3://``), which
+    its args reference as ``$(STORAGE_URI)`` (set when it has no args).
 
     Args:
         docs: The manifests; exactly one must be an ``apps/v1`` Deployment.
@@ -164,7 +244,8 @@ def stamp_manifests(docs: list[dict[str, Any]], deployment_name: str, namespace:
         New, stamped manifests (the input is not modified).
 
     Raises:
-        ValueError: The manifests hold no Deployment, or more than one.
+        ValueError: The manifests hold no Deployment, or more than one, or the
+            model URI cannot be mapped for the storage initializer.
     """
     import copy
 
@@ -207,6 +288,13 @@ def stamp_manifests(docs: list[dict[str, Any]], deployment_name: str, namespace:
     main["image"] = serving_image
     env = [e for e in main.get("env") or [] if e.get("name") != "MODEL_URI"]
     main["env"] = [*env, {"name": "MODEL_URI", "value": model_uri}]
+    for init in pod.get("initContainers") or []:
+        if init.get("name") != "storage-initializer":
+            continue
+        env = [e for e in init.get("env") or [] if e.get("name") != "STORAGE_URI"]
+        init["env"] = [*env, {"name": "STORAGE_URI", "value": storage_uri(model_uri)}]
+        if not init.get("args"):
+            init["args"] = ["$(STORAGE_URI)", "/models"]
     return out
 
 

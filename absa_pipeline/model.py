@@ -16,6 +16,7 @@ Model document (``absa-linear/v1``)::
      "intercept": [b_neg, b_neu, b_pos],
      "weights": {"feature": [w_neg, w_neu, w_pos], ...},
      "featurizer": {"window": 3},
+     "lexicon": {"good": 1.9, ...},   # VADER valences the features use
      "trainer": "linear", "hyperparameters": {"C": ...},
      "n_train": 3608, "train_digest": "sha256..."}
 """
@@ -28,7 +29,33 @@ MODEL_FORMAT = "absa-linear/v1"
 CLASSES = ("negative", "neutral", "positive")
 
 
-def aspect_features(text: str, start: int, end: int, window: int = 3) -> dict[str, float]:
+def load_vader_lexicon() -> dict[str, float]:
+    """Reads the VADER sentiment lexicon shipped inside the vaderSentiment package (MIT).
+
+    Nothing is downloaded: the lexicon is a data file of the installed package.
+    Only single-word entries (what the tokenizer can produce) are kept.
+
+    Returns:
+        ``{word: valence}``, valence in -4..4.
+    """
+    import re
+    from importlib import resources
+
+    text = (resources.files("vaderSentiment") / "vader_lexicon.txt").read_text(encoding="utf-8")
+    word = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+    lexicon: dict[str, float] = {}
+    for line in text.splitlines():
+        parts = line.split("\t")
+        if len(parts) >= 2 and word.fullmatch(parts[0]):
+            try:
+                lexicon[parts[0]] = float(parts[1])
+            except ValueError:
+                continue
+    return lexicon
+
+
+def aspect_features(text: str, start: int, end: int, window: int = 3,
+                    lexicon: dict[str, float] | None = None) -> dict[str, float]:
     """Extracts the sparse features of one aspect term in its sentence.
 
     Features: the aspect term; the words left and right of it (with their
@@ -36,13 +63,17 @@ def aspect_features(text: str, start: int, end: int, window: int = 3) -> dict[st
     at punctuation and contrastive conjunctions such as "but"); the words of
     the whole sentence; character 3-grams of the clause. Words after a negator
     ("not", "never", "n't", ...) up to the end of their clause are marked
-    ``NOT_``. Values are L2-normalised per feature group.
+    ``NOT_``. Values are L2-normalised per feature group. With a polarity
+    lexicon: the sums of positive and negative valences, and the extremes, in
+    the clause, in the rest of the sentence, and weighted by distance to the
+    aspect; a negated word's valence is flipped and damped (x -0.74, as VADER).
 
     Args:
         text: The sentence.
         start: Character offset of the aspect term.
         end: Character offset just past the aspect term.
         window: How many words left and right of the aspect count as context.
+        lexicon: ``{word: valence in -4..4}``, or ``None`` for no lexicon features.
 
     Returns:
         A mapping of feature name to value.
@@ -59,14 +90,17 @@ def aspect_features(text: str, start: int, end: int, window: int = 3) -> dict[st
               for m in re.finditer(r"[^\W_]+(?:'[^\W_]+)?|[^\w\s]", lowered)]
     # Mark negation scope: from a negator to the next clause boundary.
     marked: list[str] = []
+    in_scope: list[bool] = []
     negated = False
     for tok, _, _ in tokens:
         boundary = not tok[0].isalnum() or tok in contrast
         if boundary:
             negated = False
             marked.append(tok)
+            in_scope.append(False)
             continue
         marked.append("NOT_" + tok if negated else tok)
+        in_scope.append(negated)
         if tok in negators or tok.endswith("n't"):
             negated = True
     inside = [i for i, (_, s, e) in enumerate(tokens) if s < end and e > start]
@@ -104,6 +138,28 @@ def aspect_features(text: str, start: int, end: int, window: int = 3) -> dict[st
             norm = 1.0 / math.sqrt(len(group))
             for name in group:
                 features[name] = norm
+    if lexicon:
+        outside = [i for i in range(len(tokens)) if i < first or i > last]
+        scopes = {"c": [i for i in outside if lo <= i < hi], "s": outside, "d": outside}
+        for tag, indexes in scopes.items():
+            positive = negative = highest = lowest = 0.0
+            for i in indexes:
+                valence = lexicon.get(tokens[i][0])
+                if valence is None:
+                    continue
+                if in_scope[i]:
+                    valence *= -0.74
+                if tag == "d":  # nearer words weigh more
+                    valence /= 1.0 + 0.5 * (max(first - i, i - last) - 1)
+                if valence > 0:
+                    positive += valence
+                else:
+                    negative += valence
+                highest, lowest = max(highest, valence), min(lowest, valence)
+            features[f"L{tag}+"] = positive / 4.0
+            features[f"L{tag}-"] = negative / 4.0
+            features[f"L{tag}^"] = highest / 4.0
+            features[f"L{tag}v"] = lowest / 4.0
     return features
 
 
@@ -112,7 +168,8 @@ def train_linear_model(records: list[dict[str, Any]], c_values: list[float] | No
     """Trains the default linear model on SemEval records.
 
     ``conflict`` terms are dropped. The regularisation strength ``C`` is
-    chosen by stratified cross-validation on the training records only.
+    chosen by cross-validation on the training records only (stratified, the
+    terms of one sentence kept in one fold).
     Training is deterministic: the same records give the same document.
 
     Args:
@@ -127,7 +184,7 @@ def train_linear_model(records: list[dict[str, Any]], c_values: list[float] | No
         ValueError: Fewer than two polarity classes to learn from.
     """
     from sklearn.feature_extraction import DictVectorizer
-    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.model_selection import StratifiedGroupKFold, cross_val_score
     from sklearn.svm import LinearSVC
 
     classes = ["negative", "neutral", "positive"]
@@ -139,20 +196,24 @@ def train_linear_model(records: list[dict[str, Any]], c_values: list[float] | No
             f"training data has {len(usable)} usable aspect terms in {len(present)} class(es) "
             f"{present}; need at least two of {classes}"
         )
+    lexicon = {word: round(valence, 3) for word, valence in load_vader_lexicon().items()}
     vectorizer = DictVectorizer(sort=True)
     matrix = vectorizer.fit_transform(
-        [aspect_features(r["text"], r["from"], r["to"]) for r in usable]).tocsr()
+        [aspect_features(r["text"], r["from"], r["to"], 3, lexicon) for r in usable]).tocsr()
     matrix.indices = matrix.indices.astype("int32")  # liblinear takes 32-bit indices
     matrix.indptr = matrix.indptr.astype("int32")
-    grid = list(c_values) if c_values else [0.1, 0.25, 0.5, 1.0, 2.0]
-    smallest = min(labels.count(c) for c in present)
+    grid = list(c_values) if c_values else [0.05, 0.1, 0.2, 0.4, 0.8]
+    groups = [str(r.get("sentence_id", i)) for i, r in enumerate(usable)]
+    splits = min(5, min(labels.count(c) for c in present), len(set(groups)))
     best_c = grid[0]
-    if len(grid) > 1 and smallest >= 3:
-        folds = StratifiedKFold(n_splits=min(5, smallest), shuffle=True, random_state=seed)
+    if len(grid) > 1 and splits >= 3:
+        # Folds keep a sentence's terms together: they share words, so splitting them
+        # would reward memorising sentences (and pick too weak a regularisation).
+        folds = StratifiedGroupKFold(n_splits=splits, shuffle=True, random_state=seed)
         best_score = -1.0
         for c in grid:
             clf = LinearSVC(C=c, random_state=seed)
-            score = float(cross_val_score(clf, matrix, labels, cv=folds,
+            score = float(cross_val_score(clf, matrix, labels, groups=groups, cv=folds,
                                           scoring="accuracy").mean())
             if score > best_score + 1e-12:
                 best_c, best_score = c, score
@@ -181,6 +242,8 @@ def train_linear_model(records: list[dict[str, Any]], c_values: list[float] | No
         "intercept": bias,
         "weights": weights,
         "featurizer": {"window": 3},
+        "lexicon": lexicon,
+        "lexicon_source": "vaderSentiment 3.3.2 vader_lexicon.txt (MIT)",
         "trainer": "linear",
         "hyperparameters": {"C": best_c, "classifier": "LinearSVC (one-vs-rest)"},
         "n_train": len(usable),
@@ -206,11 +269,12 @@ def predict_polarities(model: dict[str, Any],
     classes = model["classes"]
     weights = model["weights"]
     window = int(model.get("featurizer", {}).get("window", 3))
+    lexicon = model.get("lexicon") or None
     results = []
     for item in items:
         scores = list(model["intercept"])
         for name, value in aspect_features(item["text"], item["from"], item["to"],
-                                           window).items():
+                                           window, lexicon).items():
             row = weights.get(name)
             if row is not None:
                 for k in range(len(classes)):
@@ -267,7 +331,11 @@ def load_model_document(data: bytes | str, source: str = "<model>") -> dict[str,
     classes = model.get("classes")
     intercept = model.get("intercept")
     weights = model.get("weights")
-    ok = (isinstance(classes, list) and len(classes) >= 2
+    lexicon = model.get("lexicon", {})
+    ok = (isinstance(lexicon, dict)
+          and all(isinstance(w, (int, float)) and not isinstance(w, bool) and math.isfinite(w)
+                  for w in lexicon.values())
+          and isinstance(classes, list) and len(classes) >= 2
           and all(isinstance(c, str) for c in classes)
           and isinstance(intercept, list) and len(intercept) == len(classes)
           and isinstance(weights, dict))

@@ -9,6 +9,7 @@ reading the ConfigMap template. No wildcards.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 #: The Role's rules. deployments: apply, status, undo; replicasets: rollout status and undo
@@ -47,7 +48,7 @@ def render_rbac(namespace: str, name: str = "absa-deployer",
         {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": dict(meta),
          "automountServiceAccountToken": True},
         {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": dict(meta),
-         "rules": [dict(rule) for rule in DEPLOYER_RULES]},
+         "rules": copy.deepcopy(DEPLOYER_RULES)},
         {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
          "metadata": dict(meta),
          "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},

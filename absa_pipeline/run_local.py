@@ -51,6 +51,8 @@ def package_mismatches(requirements: Sequence[str]) -> list[str]:
     """
     problems = []
     for requirement in requirements:
+        if requirement.startswith("-"):  # a pip option such as --no-deps
+            continue
         name, _, wanted = requirement.partition("==")
         try:
             found = metadata.version(name)

@@ -66,6 +66,8 @@ def samples_command(directory: Path, check: bool) -> None:
     if stale:
         raise click.ClickException(f"stale: {', '.join(stale)}; regenerate with: "
                                    "python -m absa_pipeline.samples")
+    if check:
+        click.echo(f"{directory}/ is up to date")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -4,15 +4,20 @@ from kfp import dsl
 from kfp.dsl import Dataset, Input, Model, Output
 
 from absa_pipeline.images import PYTHON_IMAGE, TRAIN_PACKAGES
-from absa_pipeline.model import aspect_features, dump_model_document, train_linear_model
+from absa_pipeline.model import (
+    aspect_features,
+    dump_model_document,
+    load_vader_lexicon,
+    train_linear_model,
+)
 from absa_pipeline.semeval import load_semeval_file, parse_semeval_xml, sha256_file
 
 
 @dsl.component(
     base_image=PYTHON_IMAGE,
     packages_to_install=TRAIN_PACKAGES,
-    additional_funcs=[parse_semeval_xml, load_semeval_file, sha256_file, aspect_features,
-                      train_linear_model, dump_model_document],
+    additional_funcs=[parse_semeval_xml, load_semeval_file, sha256_file, load_vader_lexicon,
+                      aspect_features, train_linear_model, dump_model_document],
 )
 def build_model(
     train_data: Input[Dataset],

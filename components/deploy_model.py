@@ -7,10 +7,12 @@ from kfp.dsl.python_component import PythonComponent
 from absa_pipeline.deploy import apply_and_verify, run_kubectl
 from absa_pipeline.images import DEFAULT_DEPLOYER_IMAGE, DEPLOY_PACKAGES
 from absa_pipeline.manifests import (
+    check_dns1123_label,
     check_image_reference,
     manifests_to_yaml,
     render_manifests,
     stamp_manifests,
+    storage_uri,
     validate_deploy_params,
 )
 
@@ -112,8 +114,9 @@ def make_deploy_model(image: str = DEFAULT_DEPLOYER_IMAGE) -> PythonComponent:
         _DEPLOY_MODEL_FUNC,
         base_image=image,
         packages_to_install=DEPLOY_PACKAGES,
-        additional_funcs=[check_image_reference, validate_deploy_params, render_manifests,
-                          stamp_manifests, manifests_to_yaml, run_kubectl, apply_and_verify],
+        additional_funcs=[check_dns1123_label, check_image_reference, validate_deploy_params,
+                          render_manifests, storage_uri, stamp_manifests, manifests_to_yaml,
+                          run_kubectl, apply_and_verify],
     )
 
 

@@ -148,3 +148,24 @@ def test_yaml_is_deterministic_and_round_trips() -> None:
     text = manifests_to_yaml(docs)
     assert text == manifests_to_yaml(stamped())
     assert list(yaml.safe_load_all(text)) == docs
+
+
+SHELL_META = set(";$`|&<>()'\"\\\n\t *?[]{}!#~")
+
+
+@given(namespace=st.text(max_size=70), image=st.text(max_size=90))
+def test_nothing_with_shell_metacharacters_passes_validation(namespace: str, image: str) -> None:
+    try:
+        validate_deploy_params(namespace, "absa-model", image, 1, 60, "apply")
+    except ValueError:
+        return
+    assert not set(namespace) & SHELL_META
+    assert not set(image) & SHELL_META
+    assert not image.endswith(":latest")
+
+
+@given(st.sampled_from(["x; touch /tmp/p", "$(id)", "`id`", "a\nb", "a b", "ns|x", "A" * 70]),
+       st.sampled_from(["namespace", "deployment_name"]))
+def test_known_hostile_values_are_rejected(value: str, field: str) -> None:
+    with pytest.raises(ValueError, match=field):
+        validate_deploy_params(**{**GOOD, field: value})

@@ -18,7 +18,7 @@ def record(text: str, term: str, polarity: str, occurrence: int = 0) -> dict:
     start = -1
     for _ in range(occurrence + 1):
         start = text.index(term, start + 1)
-    return {"sentence_id": "x", "text": text, "term": term, "from": start,
+    return {"sentence_id": text, "text": text, "term": term, "from": start,
             "to": start + len(term), "polarity": polarity}
 
 
@@ -120,3 +120,40 @@ def test_metrics_and_gate() -> None:
 def test_metrics_need_aligned_labels() -> None:
     with pytest.raises(ValueError, match="aligned"):
         evaluate_predictions(["positive"], [], ["positive"])
+
+
+LEXICON = {"great": 3.1, "bland": -1.6, "good": 1.9}
+
+
+def test_lexicon_features_flip_under_negation() -> None:
+    plain = aspect_features("The food was great.", 4, 8, lexicon=LEXICON)
+    negated = aspect_features("The food was not great.", 4, 8, lexicon=LEXICON)
+    assert plain["Lc+"] > 0 and plain["Lc-"] == 0
+    assert negated["Lc+"] == 0 and negated["Lc-"] < 0
+    assert negated["Lc-"] == pytest.approx(-3.1 * 0.74 / 4)
+
+
+def test_lexicon_features_weigh_nearer_words_more() -> None:
+    near = aspect_features("The food was bland and the view, far away, great.", 4, 8,
+                           lexicon=LEXICON)
+    assert near["Ld-"] < 0 < near["Ld+"]
+    assert abs(near["Ld-"]) > near["Ld+"] * (1.6 / 3.1)  # bland is nearer than great
+
+
+def test_no_lexicon_no_lexicon_features() -> None:
+    assert not any(k.startswith("L") for k in aspect_features("The food was great.", 4, 8))
+
+
+def test_vader_lexicon_is_read_from_the_installed_package() -> None:
+    from absa_pipeline.model import load_vader_lexicon
+
+    lexicon = load_vader_lexicon()
+    assert len(lexicon) > 7000
+    assert lexicon["good"] > 0 > lexicon["bad"]
+    assert all(" " not in word for word in lexicon)
+
+
+def test_the_model_document_carries_its_lexicon() -> None:
+    doc = train_linear_model(tiny_corpus())
+    assert doc["lexicon"]["good"] > 0
+    assert load_model_document(dump_model_document(doc))["lexicon"] == doc["lexicon"]
