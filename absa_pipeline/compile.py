@@ -19,6 +19,7 @@ from pathlib import Path
 
 import click
 
+from absa_pipeline.files import write_output
 from absa_pipeline.images import DEFAULT_DEPLOYER_IMAGE
 from absa_pipeline.manifests import check_image_reference
 
@@ -145,8 +146,7 @@ def _write_or_check(path: Path, text: str, check: bool, command: str) -> None:
             raise click.ClickException(f"{path} is stale; regenerate it with: {command}")
         click.echo(f"{path} is up to date")
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    write_output(path, text)
     click.echo(f"wrote {path}")
 
 

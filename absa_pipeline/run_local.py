@@ -20,6 +20,7 @@ from typing import Any, cast
 
 import click
 
+from absa_pipeline.files import ensure_directory, write_output
 from absa_pipeline.images import TRAIN_PACKAGES
 from absa_pipeline.manifests import validate_deploy_params
 from absa_pipeline.params import ParameterError, parse_overrides, root_parameters
@@ -231,6 +232,7 @@ def run_local_command(train_data: Path | None, test_data: Path | None,
                                str(merged["deploy_mode"]))
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+    ensure_directory(pipeline_root, "--pipeline-root")
     missing = package_mismatches(TRAIN_PACKAGES)
     if missing:
         raise click.ClickException(
@@ -239,10 +241,8 @@ def run_local_command(train_data: Path | None, test_data: Path | None,
     summary = run_pipeline_locally(arguments, pipeline_root)
     click.echo(format_summary(summary))
     if summary_json is not None:
-        summary_json.parent.mkdir(parents=True, exist_ok=True)
         public = {k: v for k, v in summary.items() if k != "run_dir"}
-        summary_json.write_text(json.dumps(public, indent=2, sort_keys=True) + "\n",
-                                encoding="utf-8")
+        write_output(summary_json, json.dumps(public, indent=2, sort_keys=True) + "\n")
     if summary["status"] != "SUCCEEDED":
         raise click.ClickException("the pipeline failed; the task log above says why")
 

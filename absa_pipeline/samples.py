@@ -16,6 +16,7 @@ from pathlib import Path
 
 import click
 
+from absa_pipeline.files import write_output
 from absa_pipeline.images import DEFAULT_SERVING_IMAGE
 from absa_pipeline.manifests import manifests_to_yaml, render_manifests
 from absa_pipeline.rbac import KFP_STANDALONE_RUNNER, render_rbac
@@ -60,8 +61,7 @@ def samples_command(directory: Path, check: bool) -> None:
             if not path.exists() or path.read_text(encoding="utf-8") != text:
                 stale.append(str(path))
             continue
-        directory.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        write_output(path, text)
         click.echo(f"wrote {path}")
     if stale:
         raise click.ClickException(f"stale: {', '.join(stale)}; regenerate with: "
