@@ -49,3 +49,23 @@ def test_publish_is_idempotent_on_a_real_server() -> None:
     finally:
         for run in api.list_recurring_runs(report["experiment_id"], f"absa-it-{suffix}"):
             api.delete(run.recurring_run_id)
+
+
+def test_latest_version_policy_is_idempotent_on_a_real_server() -> None:
+    """The backend (>= 2.5) must echo a pipeline-only reference back without a version id."""
+    suffix = uuid.uuid4().hex[:8]
+    args = ["--package", str(PACKAGE), "--experiment", f"absa-it-{suffix}",
+            "--recurring-run-name", f"absa-it-latest-{suffix}", "--disabled",
+            "--version-policy", "latest", "--output", "json"]
+    first = CliRunner().invoke(upload_and_schedule, args)
+    assert first.exit_code == 0, first.output
+    report = json.loads(first.stdout)
+    api = KfpApi(os.environ["KFP_HOST"].rstrip("/"), os.environ.get("KFP_TOKEN"),
+                 os.environ.get("KFP_NAMESPACE"), None)
+    try:
+        again = CliRunner().invoke(upload_and_schedule, args)
+        assert again.exit_code == 0, again.output
+        assert json.loads(again.stdout)["changed"] is False
+    finally:
+        for run in api.list_recurring_runs(report["experiment_id"], f"absa-it-latest-{suffix}"):
+            api.delete(run.recurring_run_id)
