@@ -146,11 +146,16 @@ class KfpApi:
             namespace: The user namespace (multi-user Kubeflow), or ``None``.
             ssl_ca_cert: A CA bundle for https, or ``None``.
         """
+        import warnings
+
         import kfp
 
         self.host = host
         self.namespace = namespace
-        with self._quiet():
+        with self._quiet(), warnings.catch_warnings():
+            # "This client only works with Kubeflow Pipeline v2.0.0-beta.2 and later": said
+            # on every construction, whatever the server; the v2beta1 API we use says it.
+            warnings.filterwarnings("ignore", category=FutureWarning, module="kfp.client")
             self.client = kfp.Client(host=host, existing_token=token,
                                      namespace=namespace or "kubeflow",
                                      ssl_ca_cert=ssl_ca_cert)
