@@ -29,7 +29,7 @@ from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from absa_pipeline.scheduling.errors import CronError
-from absa_pipeline.scheduling.fields import render_values
+from absa_pipeline.scheduling.fields import days_match, render_values
 
 __all__ = ["StandardCron", "parse_standard_cron", "standard_cron"]
 
@@ -166,9 +166,7 @@ class StandardCron:
         """
         if day.month not in self.months:
             return False
-        dom_ok = day.day in self.days_of_month
-        dow_ok = (day.weekday() + 1) % 7 in self.days_of_week
-        return (dom_ok and dow_ok) if self.day_and else (dom_ok or dow_ok)
+        return days_match(day, self.days_of_month, self.days_of_week, self.day_and)
 
     def next_after(self, t: datetime, zone: ZoneInfo) -> datetime | None:
         """The first fire time strictly after ``t``, with the fields read in ``zone``.

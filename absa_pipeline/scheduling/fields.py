@@ -1,8 +1,27 @@
-"""Rendering of cron field value sets as compact text."""
+"""Cron fields shared by both dialects: the day rule, and rendering value sets as text."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
+from datetime import date
+
+
+def days_match(day: date, days_of_month: Container[int], days_of_week: Container[int],
+               both: bool) -> bool:
+    """The cron day rule, the same in Vixie cron and robfig (they differ in what sets ``both``).
+
+    Args:
+        day: A calendar day.
+        days_of_month: Days 1-31 that fire.
+        days_of_week: Weekdays 0-6 that fire (0 = Sunday).
+        both: Whether both fields must match (a field was a star); else either suffices.
+
+    Returns:
+        Whether the day fields accept ``day``.
+    """
+    dom_ok = day.day in days_of_month
+    dow_ok = (day.weekday() + 1) % 7 in days_of_week
+    return (dom_ok and dow_ok) if both else (dom_ok or dow_ok)
 
 
 def render_values(values: Iterable[int], lo: int, hi: int, *, allow_star: bool = True) -> str:

@@ -40,6 +40,7 @@ from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from absa_pipeline.scheduling.errors import CronError
+from absa_pipeline.scheduling.fields import days_match
 
 __all__ = [
     "KfpCron",
@@ -208,9 +209,7 @@ class KfpSpec:
         Returns:
             Whether the day fields accept ``day``.
         """
-        dom_ok = day.day in self.days_of_month
-        dow_ok = (day.weekday() + 1) % 7 in self.days_of_week
-        return (dom_ok and dow_ok) if self.day_and else (dom_ok or dow_ok)
+        return days_match(day, self.days_of_month, self.days_of_week, self.day_and)
 
     def next_after(self, t: datetime, zone: ZoneInfo) -> datetime | None:
         """Emulate robfig v1 ``SpecSchedule.Next`` with ``t`` in ``zone``.
