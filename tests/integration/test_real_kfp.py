@@ -29,43 +29,43 @@ pytestmark = [
 PACKAGE = Path(__file__).resolve().parents[2] / "compiled" / "absa_pipeline.yaml"
 
 
-def test_publish_is_idempotent_on_a_real_server() -> None:
-    suffix = uuid.uuid4().hex[:8]
-    args = ["--package", str(PACKAGE), "--experiment", f"absa-it-{suffix}",
-            "--recurring-run-name", f"absa-it-{suffix}", "--disabled", "--cron", "0 3 * * *",
-            "--timezone", "Asia/Seoul", "--output", "json"]
+def publish_twice(name: str, *extra: str) -> tuple[dict, dict, KfpApi]:
+    """Publishes a disabled schedule twice; returns both reports and an API for cleanup."""
+    args = ["--package", str(PACKAGE), "--experiment", "absa-integration",
+            "--recurring-run-name", name, "--disabled", "--output", "json", *extra]
     first = CliRunner().invoke(upload_and_schedule, args)
     assert first.exit_code == 0, first.output
-    report = json.loads(first.stdout)
     api = KfpApi(os.environ["KFP_HOST"].rstrip("/"), os.environ.get("KFP_TOKEN"),
                  os.environ.get("KFP_NAMESPACE"), None)
+    again = CliRunner().invoke(upload_and_schedule, args)
+    assert again.exit_code == 0, again.output
+    return json.loads(first.stdout), json.loads(again.stdout), api
+
+
+def delete_schedules(api: KfpApi, experiment_id: str, name: str) -> None:
+    for run in api.list_recurring_runs(experiment_id, name):
+        api.delete(run.recurring_run_id)
+
+
+def test_publish_is_idempotent_on_a_real_server() -> None:
+    name = f"absa-it-{uuid.uuid4().hex[:8]}"
+    first, again, api = publish_twice(name, "--cron", "0 3 * * *", "--timezone", "Asia/Seoul")
     try:
-        assert report["kfp_cron"] == "0 0 18 * * *"
-        again = CliRunner().invoke(upload_and_schedule, args)
-        assert again.exit_code == 0, again.output
-        assert json.loads(again.stdout)["changed"] is False
-        (live,) = api.list_recurring_runs(report["experiment_id"], f"absa-it-{suffix}")
+        assert first["kfp_cron"] == "0 0 18 * * *"
+        assert again["changed"] is False
+        (live,) = api.list_recurring_runs(first["experiment_id"], name)
         assert live.spec.cron == "0 0 18 * * *" and live.spec.enabled is False
     finally:
-        for run in api.list_recurring_runs(report["experiment_id"], f"absa-it-{suffix}"):
-            api.delete(run.recurring_run_id)
+        delete_schedules(api, first["experiment_id"], name)
 
 
 def test_latest_version_policy_is_idempotent_on_a_real_server() -> None:
     """The backend (>= 2.5) must echo a pipeline-only reference back without a version id."""
-    suffix = uuid.uuid4().hex[:8]
-    args = ["--package", str(PACKAGE), "--experiment", f"absa-it-{suffix}",
-            "--recurring-run-name", f"absa-it-latest-{suffix}", "--disabled",
-            "--version-policy", "latest", "--output", "json"]
-    first = CliRunner().invoke(upload_and_schedule, args)
-    assert first.exit_code == 0, first.output
-    report = json.loads(first.stdout)
-    api = KfpApi(os.environ["KFP_HOST"].rstrip("/"), os.environ.get("KFP_TOKEN"),
-                 os.environ.get("KFP_NAMESPACE"), None)
+    name = f"absa-it-latest-{uuid.uuid4().hex[:8]}"
+    first, again, api = publish_twice(name, "--version-policy", "latest")
     try:
-        again = CliRunner().invoke(upload_and_schedule, args)
-        assert again.exit_code == 0, again.output
-        assert json.loads(again.stdout)["changed"] is False
+        assert again["changed"] is False
+        (live,) = api.list_recurring_runs(first["experiment_id"], name)
+        assert live.spec.pipeline_version_id is None
     finally:
-        for run in api.list_recurring_runs(report["experiment_id"], f"absa-it-latest-{suffix}"):
-            api.delete(run.recurring_run_id)
+        delete_schedules(api, first["experiment_id"], name)
